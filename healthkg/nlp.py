@@ -1,0 +1,44 @@
+"""Loading a trained pipeline and running its relation step on given entities."""
+from typing import Iterable, Tuple
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from healthkg.pipeline import relation_extractor, relation_extractor_nn, relations, script, sentences  # noqa: F401
+
+RELATION_COMPONENTS = ("relation_extractor", "relation_extractor_nn")
+
+
+def load_pipeline(path) -> Language:
+    """spacy.load with every healthkg.pipeline component registered."""
+    return spacy.load(path)
+
+
+def relation_components(nlp: Language):
+    return [(name, proc) for name, proc in nlp.pipeline if getattr(proc, "__class__", None) is not None
+            and (name in RELATION_COMPONENTS or isinstance(proc, (relation_extractor.FeatureRelationExtractor,
+                                                                    relation_extractor_nn.NNRelationExtractor)))]
+
+
+def with_entities(nlp: Language, text: str, entities: Iterable[Tuple[int, int, str]]) -> Doc:
+    doc = nlp.make_doc(text)
+    spans = []
+    for start, end, label in entities:
+        span = doc.char_span(start, end, label=label)
+        if span is None:
+            raise ValueError(f"entity [{start}, {end}) {text[start:end]!r} does not align with character tokens")
+        spans.append(span)
+    doc.ents = spans
+    return doc
+
+
+def relations_given_entities(nlp: Language, text: str, entities: Iterable[Tuple[int, int, str]]) -> Doc:
+    """Run the pipeline's non-NER steps and its relation extractor on `text` with the given entities."""
+    doc = with_entities(nlp, text, entities)
+    for name, proc in nlp.pipeline:
+        if name in ("zh_simplified_norms", "zh_sentences") or (name, proc) in relation_components(nlp):
+            doc = proc(doc)
+        elif name.startswith("tok2vec") and any(n == "relation_extractor_nn" for n, _ in relation_components(nlp)):
+            doc = proc(doc)
+    return doc
