@@ -243,7 +243,7 @@ class _SentenceRelations:
                         investors = [earlier[-1]]
                     # A对C进行投资 / A向C注资: the org before the cue is the investee
                     if not investees:
-                        investor = self.org_before(before[0], 12, r"[^,,。;;]*(?:对|向)")
+                        investor = self.org_before(before[0], 25, r"[^,,。;;]*(?:对|向)[^,,。;;]{0,12}")
                         if investor is not None:
                             investors, investees = [investor], [before]
                             prev = [e for e in self.ents if e[1] <= investor[0] and e[2] in ORG_LABELS]
