@@ -24,10 +24,14 @@ def main(
             console.print(f"[red]{path}: fold metrics not found (run evaluate for that fold first)[/]")
             raise typer.Exit(1)
         try:
-            fold_metrics.append(json.loads(path.read_text(encoding="utf-8")))
+            record = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as error:
             console.print(f"[red]{path}: not valid JSON ({error.msg}, line {error.lineno})[/]")
             raise typer.Exit(1)
+        if not isinstance(record, dict) or "systems" not in record:
+            console.print(f"[red]{path}: not a metrics file written by evaluate (no \"systems\")[/]")
+            raise typer.Exit(1)
+        fold_metrics.append(record)
     cv = attach_resources(aggregate_folds(fold_metrics), resources)
     for path, text in ((output, json.dumps(cv, ensure_ascii=False, indent=1) + "\n"),
                        (report_md, cv_markdown(cv)), (report_html, cv_html(cv))):
