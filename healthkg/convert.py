@@ -18,7 +18,7 @@ from spacy.tokens import Doc, DocBin, Span
 
 from healthkg.corpus import Paragraph, read_corpus
 from healthkg.pipeline import relations as _relations  # noqa: F401  (registers Doc._.relations)
-from healthkg.pipeline.relations import make_relation
+from healthkg.pipeline.relations import make_relation, normalize_relations
 from healthkg.pipeline.schema import ENTITY_LABELS, RELATION_TYPES
 from healthkg.pipeline.sentences import sentence_spans
 
@@ -100,7 +100,7 @@ def write_docbin(docs: Iterable[Doc], path) -> int:
 
 def read_docbin(path, nlp: Optional[Language] = None) -> List[Doc]:
     nlp = nlp or blank_zh()
-    return list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    return [normalize_relations(d) for d in DocBin().from_disk(path).get_docs(nlp.vocab)]
 
 
 # -- splits ----------------------------------------------------------------------------------------

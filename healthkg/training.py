@@ -14,6 +14,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 
 from healthkg.pipeline import relation_extractor, relation_extractor_nn, relations, script, sentences  # noqa: F401
+from healthkg.pipeline.relations import normalize_relations
 from healthkg.pipeline.script import to_traditional
 
 
@@ -23,7 +24,7 @@ def _load(path: Optional[str], nlp: Language) -> List[Doc]:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: corpus file not found (run `spacy project run convert`)")
-    return list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    return [normalize_relations(d) for d in DocBin().from_disk(path).get_docs(nlp.vocab)]
 
 
 def traditional_copy(nlp: Language, doc: Doc) -> Optional[Doc]:
@@ -42,7 +43,7 @@ def traditional_copy(nlp: Language, doc: Doc) -> Optional[Doc]:
 
 
 @spacy.registry.readers("healthkg.GoldWithAux.v1")
-def gold_with_aux(gold_path: str, aux_path: Optional[str] = None, gold_repeat: int = 1,
+def gold_with_aux(gold_path: Optional[str], aux_path: Optional[str] = None, gold_repeat: int = 1,
                   aux_per_epoch: int = 0, traditional_share: float = 0.0,
                   seed: int = 0) -> Callable[[Language], Iterator[Example]]:
     """Each epoch: the gold paragraphs `gold_repeat` times plus `aux_per_epoch` auxiliary sentences

@@ -258,7 +258,7 @@ def score_relations(examples: Iterable[Example]) -> dict:
     "relation_extractor",
     assigns=["doc._.relations"],
     requires=["doc.ents"],
-    default_config={"threshold": 0.35, "C": 1.0, "class_weight": None},
+    default_config={"threshold": 0.5, "C": 1.0, "class_weight": "balanced"},
     default_score_weights={"rel_micro_f": 0.0, "rel_micro_p": None, "rel_micro_r": None},
 )
 def make_relation_extractor(nlp: Language, name: str, threshold: float, C: float, class_weight: Optional[str]):

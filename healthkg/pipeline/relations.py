@@ -22,6 +22,13 @@ def get_relations(doc: Doc) -> List[dict]:
     return list(doc._.relations or [])
 
 
+def normalize_relations(doc: Doc) -> Doc:
+    """Offsets back to lists after DocBin (its msgpack turns lists inside user_data into tuples)."""
+    if doc._.relations is not None:
+        doc._.relations = [{**r, "head": list(r["head"]), "tail": list(r["tail"])} for r in doc._.relations]
+    return doc
+
+
 def make_relation(head: Span, tail: Span, label: str, score: float = 1.0) -> dict:
     return {"head": [head.start_char, head.end_char], "tail": [tail.start_char, tail.end_char],
             "label": label, "score": float(score)}
