@@ -198,8 +198,8 @@ def f1_chart_svg(matrix: Dict[str, Dict[str, Optional[float]]], spread: Optional
     bar, gap, left = 11, 8, 90
     group = bar * len(systems) + gap
     height = group * len(matrix) + 30 + 16 * len(systems)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 60}" height="{height}" '
-             f'font-family="sans-serif" font-size="11">']
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 60}" height="{height + 8}" '
+             f'font-family="sans-serif" font-size="11"><g transform="translate(0,6)">']
     for i, x in enumerate((0, 0.25, 0.5, 0.75, 1.0)):
         px = left + x * width
         parts.append(f'<line x1="{px}" y1="0" x2="{px}" y2="{group * len(matrix)}" stroke="#ddd"/>')
@@ -211,7 +211,7 @@ def f1_chart_svg(matrix: Dict[str, Dict[str, Optional[float]]], spread: Optional
             value = values.get(name)
             y = y0 + s * bar
             colour = SYSTEM_COLOURS[s % len(SYSTEM_COLOURS)]
-            if value is None:
+            if value is None:  # not a label this system produces, or nothing to score in gold or output
                 parts.append(f'<text x="{left + 2}" y="{y + bar - 2}" fill="#999" font-size="9">n/a</text>')
                 continue
             parts.append(f'<rect x="{left}" y="{y + 1}" width="{value * width:.1f}" height="{bar - 2}" fill="{colour}">'
@@ -227,7 +227,7 @@ def f1_chart_svg(matrix: Dict[str, Dict[str, Optional[float]]], spread: Optional
         colour = SYSTEM_COLOURS[s % len(SYSTEM_COLOURS)]
         parts.append(f'<rect x="{left}" y="{ly + s * 16}" width="10" height="10" fill="{colour}"/>'
                      f'<text x="{left + 14}" y="{ly + s * 16 + 9}">{html.escape(name)}</text>')
-    parts.append("</svg>")
+    parts.append("</g></svg>")
     return "".join(parts)
 
 
