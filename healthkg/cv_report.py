@@ -65,7 +65,8 @@ def aggregate_folds(fold_metrics: List[dict]) -> dict:
                 "entities": aggregate_scores([r["entities"] for r in refs]),
                 "entities_org_collapsed": aggregate_scores([r["entities_org_collapsed"] for r in refs])}
         systems[name] = result
-    shares = [m["robustness"]["identical_share"] for m in fold_metrics if m.get("robustness")]
+    shares = [m["robustness"]["identical_share"] for m in fold_metrics
+              if m.get("robustness") and m["robustness"].get("identical_share") is not None]
     notes = []
     for m in fold_metrics:
         notes += [n for n in m.get("notes", []) if n not in notes]

@@ -231,14 +231,15 @@ def script_robustness(original: Dict[str, Set[Span3]], converted: Dict[str, Opti
         same, union = len(ents & other), len(ents | other)
         per_article[aid] = {"script": scripts.get(aid), "aligned": True, "original": len(ents),
                             "converted": len(other), "identical": same,
-                            "identical_share": round(same / union, 4) if union else 1.0}
+                            "identical_share": round(same / union, 4) if union else None}
         same_total += same
         union_total += union
         orig_total += len(ents)
         conv_total += len(other)
     return {"per_article": per_article, "original": orig_total, "converted": conv_total,
             "identical": same_total,
-            "identical_share": round(same_total / union_total, 4) if union_total else 1.0,
+            # None when neither form has any entity: nothing to compare, not perfect agreement
+            "identical_share": round(same_total / union_total, 4) if union_total else None,
             "definition": "identical / (entities found in either form), matching offset and label"}
 
 

@@ -150,7 +150,7 @@ def markdown_report(metrics: dict) -> str:
         out += ["## Traditional/simplified robustness", "",
                 f"Each held-out article is run as given and converted to the other script with OpenCC; "
                 f"{rob['definition']}. Overall: {rob['identical']} identical of {rob['original']} (original) / "
-                f"{rob['converted']} (converted) entities, share **{rob['identical_share']:.3f}**.", ""]
+                f"{rob['converted']} (converted) entities, share **{_f(rob['identical_share'])}**.", ""]
         rows = [[aid, r.get("script", ""), str(r.get("original", "—")), str(r.get("converted", "—")),
                  str(r.get("identical", "—")), _f(r.get("identical_share")) if r.get("aligned") else "not length-preserving"]
                 for aid, r in rob["per_article"].items()]
@@ -312,7 +312,7 @@ def html_report(metrics: dict, articles: Optional[List[dict]] = None, markdown_t
     rob = metrics.get("robustness")
     if rob:
         out += ["<h2>Traditional/simplified robustness</h2>",
-                f"<p>{html.escape(rob['definition'])}: overall share <b>{rob['identical_share']:.3f}</b> "
+                f"<p>{html.escape(rob['definition'])}: overall share <b>{_f(rob['identical_share'])}</b> "
                 f"({rob['identical']} identical; {rob['original']} original, {rob['converted']} converted).</p>"]
         rows = [[aid, r.get("script", ""), r.get("original", "—"), r.get("converted", "—"), r.get("identical", "—"),
                  _f(r.get("identical_share")) if r.get("aligned") else "not length-preserving"]
