@@ -19,7 +19,7 @@ from typing import List, Optional, Sequence
 def measure(command: Sequence[str], name: Optional[str] = None, cwd: Optional[str] = None) -> dict:
     """Run `command` (no shell) and return its wall time, peak RSS and exit code.
 
-    Call from a fresh process (scripts/measure.py does) so earlier children do not set the peak.
+    Call from a fresh process (scripts/time_workflow.py does) so earlier children do not set the peak.
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()

@@ -15,7 +15,7 @@ def main(
     output: Path = typer.Option(Path("metrics/cv/summary.json"), help="Aggregated metrics JSON"),
     report_md: Path = typer.Option(Path("reports/cv.md"), help="Markdown report"),
     report_html: Path = typer.Option(Path("reports/cv.html"), help="HTML report"),
-    resources: List[Path] = typer.Option([], help="Timing records (scripts/measure.py output) to show if present"),
+    resources: List[Path] = typer.Option([], help="Timing records (scripts/time_workflow.py output) to show if present"),
 ):
     console = Console()
     fold_metrics = []

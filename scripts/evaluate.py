@@ -24,7 +24,7 @@ def main(
     report_md: Optional[Path] = typer.Option(None, help="Markdown report"),
     report_html: Optional[Path] = typer.Option(None, help="HTML report with displaCy renderings"),
     baseline: List[str] = typer.Option(list(BASELINES), help="Baselines to run beside the model (repeatable)"),
-    resources: List[Path] = typer.Option([], help="Timing records (scripts/measure.py output) to show if present"),
+    resources: List[Path] = typer.Option([], help="Timing records (scripts/time_workflow.py output) to show if present"),
 ):
     console = Console()
     if split == "cv" and fold is None:

@@ -249,7 +249,7 @@ def test_datasets_export_loads_back(tiny_setup, tmp_path):
 
 def test_measure_records_wall_time_and_peak_memory(tmp_path):
     out = tmp_path / "t.json"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "measure.py"), "--name", "alloc", "--output", str(out), "--",
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "time_workflow.py"), "--name", "alloc", "--output", str(out), "--",
                     sys.executable, "-c", "x = bytearray(80_000_000); import time; time.sleep(0.2)"], check=True,
                    capture_output=True)
     record = json.loads(out.read_text())
