@@ -119,8 +119,16 @@ def article_record(doc: Doc, raw: RawDocument, article: CleanArticle) -> dict:
     """The JSON record of one processed article."""
     entities, by_offsets = [], {}
     for ent in doc.ents:
-        raw_start, raw_end = _raw_span(article, ent.start_char, ent.end_char)
-        entity = {"text": ent.text, "label": ent.label_, "start": ent.start_char, "end": ent.end_char,
+        # character tokens let a weak model take a line break or space into a span: trim it
+        start, end = ent.start_char, ent.end_char
+        while start < end and doc.text[start].isspace():
+            start += 1
+        while end > start and doc.text[end - 1].isspace():
+            end -= 1
+        if start == end:
+            continue
+        raw_start, raw_end = _raw_span(article, start, end)
+        entity = {"text": doc.text[start:end], "label": ent.label_, "start": start, "end": end,
                   "raw_start": raw_start, "raw_end": raw_end}
         by_offsets[(ent.start_char, ent.end_char)] = len(entities)
         entities.append(entity)
