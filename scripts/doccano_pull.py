@@ -9,6 +9,8 @@ from rich.table import Table
 from healthkg.doccano import loop
 from healthkg.doccano.settings import DEFAULT_PORT, DEFAULT_PROJECT, DoccanoError, credentials_from_env, layout
 
+SHOWN = 15  # detail lines per article and kind of change
+
 
 def main(
     annotations: Path = typer.Option(Path("corpus/annotations"), help="the gold corpus folder to merge into"),
@@ -33,18 +35,25 @@ def main(
     result = outcome.merge
     table = Table(title=f"{outcome.pulled} paragraphs pulled from {project!r}; "
                         f"{result.unchanged_paragraphs} unchanged")
-    for column in ("article", "new paragraphs", "+ent", "-ent", "relabelled ent", "+rel", "-rel", "relabelled rel"):
-        table.add_column(column, justify="left" if column == "article" else "right")
+    table.add_column("article", no_wrap=True)
+    for column in ("new par.", "+ent", "-ent", "~ent", "+rel", "-rel", "~rel"):
+        table.add_column(column, justify="right")
+    table.caption = "+ added, - removed, ~ relabelled entities (ent) and relations (rel)"
     for article_id, c in sorted(result.changes.items()):
         table.add_row(article_id, *map(str, (c.new_paragraphs, len(c.added_entities), len(c.removed_entities),
                                              len(c.relabelled_entities), len(c.added_relations),
                                              len(c.removed_relations), len(c.relabelled_relations))))
-    console.print(table)
+    if result.changes:
+        console.print(table)
+    else:
+        console.print(table.title)
     for article_id, c in sorted(result.changes.items()):
         for kind, items in (("removed entity", c.removed_entities), ("relabelled entity", c.relabelled_entities),
                             ("removed relation", c.removed_relations), ("relabelled relation", c.relabelled_relations)):
-            for item in items:
+            for item in items[:SHOWN]:
                 console.print(f"  {article_id} {kind}: {item}", highlight=False)
+            if len(items) > SHOWN:
+                console.print(f"  {article_id}: {len(items) - SHOWN} more of kind {kind!r}")
     if outcome.comments:
         console.print(f"[yellow]{outcome.comments} doccano comments were not copied into the corpus: read them in doccano[/]")
     if result.errors:

@@ -42,7 +42,13 @@ def doccano(tmp_path_factory):
     try:
         yield where, credentials
     finally:
-        server.stop(where)
+        state = server.read_state(where)
+        # stopped through a layout with another install dir: the state file records the venv
+        server.stop(Layout(where.install_dir / "elsewhere", where.data_dir, where.port))
+        left = [pid for pid in (state["web_pid"], state["worker_pid"]) if server._alive(pid, where.server_venv)]
+        if left:
+            server.stop(where)
+        assert not left, f"doccano processes {left} survived doccano-down"
 
 
 @pytest.fixture()

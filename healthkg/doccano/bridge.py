@@ -36,8 +36,8 @@ def call(layout: Layout, url: str, credentials: Credentials, command: str, reque
                 if isinstance(message, dict) and "progress" in message and progress_label:
                     if bar is None:
                         bar = tqdm(total=message["total"], desc=progress_label, unit="paragraph")
-                    bar.n = message["progress"]
-                    bar.refresh()
+                    bar.total = message["total"]  # known only once the export has arrived
+                    bar.update(message["progress"] - bar.n)
         if bar is not None:
             bar.close()
         if response_path.exists():

@@ -124,10 +124,15 @@ def read_state(layout: Layout) -> Optional[dict]:
         return None
 
 
+def _recorded_venv(state: dict, layout: Layout) -> Path:
+    # the venv the processes were started from, whatever --install-dir this call was given
+    return Path(state.get("server_venv") or layout.server_venv)
+
+
 def running(layout: Layout) -> Optional[dict]:
     """The state of a server started from this data folder whose processes are still alive."""
     state = read_state(layout)
-    if state and all(_alive(state[k], layout.server_venv) for k in ("web_pid", "worker_pid")):
+    if state and all(_alive(state[k], _recorded_venv(state, layout)) for k in ("web_pid", "worker_pid")):
         return state
     return None
 
@@ -158,7 +163,7 @@ def start(layout: Layout, wait_seconds: float = 90.0, say: Callable[[str], None]
             processes[name] = subprocess.Popen(command, cwd=backend, env=env, stdout=log,
                                                stderr=subprocess.STDOUT, start_new_session=True)
     state = {"url": layout.url, "port": layout.port, "web_pid": processes["web"].pid,
-             "worker_pid": processes["worker"].pid, "started": time.time()}
+             "worker_pid": processes["worker"].pid, "server_venv": str(layout.server_venv), "started": time.time()}
     layout.state_file.write_text(json.dumps(state))
     deadline = time.time() + wait_seconds
     while time.time() < deadline:
@@ -183,14 +188,15 @@ def stop(layout: Layout, timeout: float = 20.0, say: Callable[[str], None] = pri
     if not state:
         say(f"doccano is not running (no {layout.state_file})")
         return False
-    pids = [state[k] for k in ("web_pid", "worker_pid") if _alive(state[k], layout.server_venv)]
+    venv = _recorded_venv(state, layout)
+    pids = [state[k] for k in ("web_pid", "worker_pid") if _alive(state[k], venv)]
     for pid in pids:
         os.kill(pid, signal.SIGTERM)
     deadline = time.time() + timeout
-    while time.time() < deadline and any(_alive(pid, layout.server_venv) for pid in pids):
+    while time.time() < deadline and any(_alive(pid, venv) for pid in pids):
         time.sleep(0.2)
     for pid in pids:
-        if _alive(pid, layout.server_venv):
+        if _alive(pid, venv):
             # each was started as the leader of its own process group
             os.killpg(pid, signal.SIGKILL)
     layout.state_file.unlink(missing_ok=True)
