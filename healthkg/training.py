@@ -70,3 +70,15 @@ def gold_with_aux(gold_path: Optional[str], aux_path: Optional[str] = None, gold
             yield Example(nlp.make_doc(doc.text), doc)
 
     return read
+
+
+@spacy.registry.readers("healthkg.RulerPatterns.v1")
+def ruler_patterns(path: Optional[str]) -> List[dict]:
+    """entity_ruler patterns from a JSONL file; none when `path` is null (the ruler then does nothing)."""
+    if not path:
+        return []
+    import srsly
+
+    if not Path(path).exists():
+        raise FileNotFoundError(f"{path}: entity_ruler patterns not found (run `spacy project run convert`)")
+    return list(srsly.read_jsonl(path))

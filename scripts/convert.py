@@ -3,9 +3,11 @@ import json
 from pathlib import Path
 from typing import List, Optional
 
+import srsly
 import typer
 from tqdm import tqdm
 
+from healthkg.rules import entity_ruler_patterns
 from healthkg.convert import (ConversionError, blank_zh, cluener_docs, gold_docs, make_splits, read_gold,
                               resume_docs, segmentation_losses, segmentation_report, write_docbin)
 
@@ -51,6 +53,13 @@ def main(
         splits.write_text(json.dumps(split, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         typer.echo(f"wrote {splits}")
 
+    def write_patterns(ids, path):
+        # learnt from the split's TRAINING articles only
+        patterns = entity_ruler_patterns(ids, folder=gold)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        srsly.write_jsonl(path, patterns)
+        typer.echo(f"{path}: {len(patterns)} entity_ruler patterns")
+
     def write(ids, path):
         n = write_docbin((d for a in ids for d in docs[a]), path)
         typer.echo(f"{path}: {n} paragraphs from {len(ids)} article(s)")
@@ -59,9 +68,11 @@ def main(
         write([article_id], output / "articles" / f"{article_id}.spacy")
     for part in ("train", "dev", "test"):
         write(split["fixed"][part], output / "fixed" / f"{part}.spacy")
+    write_patterns(split["fixed"]["train"], output / "fixed" / "patterns.jsonl")
     for fold in split["cv"]:
         for part in ("train", "dev", "test"):
             write(fold[part], output / "cv" / f"fold_{fold['fold']}" / f"{part}.spacy")
+        write_patterns(fold["train"], output / "cv" / f"fold_{fold['fold']}" / "patterns.jsonl")
 
     aux_sources = ([("CLUENER2020", cluener, cluener_docs)] if cluener else []) + \
         [("Resume NER", path, resume_docs) for path in resume]
@@ -70,7 +81,7 @@ def main(
             for name, path, reader in aux_sources:
                 if not path.exists():
                     raise ConversionError(f"{path}: auxiliary corpus not found (run `spacy project assets`)")
-                yield from tqdm(reader(path, nlp), desc=f"{name} {path.name}", unit=" sentences")
+                yield from tqdm(reader(path, nlp), desc=f"{name} {path.name}", unit=" sentences", mininterval=5)
         try:
             n = write_docbin(aux_stream(), output / "aux.spacy")
         except ConversionError as error:
