@@ -25,8 +25,6 @@ from healthkg.pipeline.schema import ENTITY_LABELS, ORG_LABELS, RELATION_TYPES
 from healthkg.scoring import Scores, canonical_relation, score_entities, score_relations
 
 DEFAULT_GOLD_DIR = Path("corpus/annotations")
-# First-pass annotations, used only while the final gold does not exist yet.
-FALLBACK_GOLD_DIR = Path("corpus/agreement/pass_a")
 
 Span3 = Tuple[int, int, str]  # (start, end, label), article offsets
 RelationTuple = Tuple[Span3, Span3, str]
@@ -60,15 +58,14 @@ def gold_article(paragraphs: List[Paragraph]) -> GoldArticle:
 
 
 def resolve_gold_dir(gold_dir: Optional[Path] = None) -> Path:
-    """`gold_dir`, else corpus/annotations, else the first-pass annotations while gold is missing."""
+    """`gold_dir`, else corpus/annotations."""
     if gold_dir is not None:
         if not Path(gold_dir).is_dir():
             raise FileNotFoundError(f"{gold_dir}: gold annotation folder not found")
         return Path(gold_dir)
-    for candidate in (DEFAULT_GOLD_DIR, FALLBACK_GOLD_DIR):
-        if candidate.is_dir() and any(candidate.glob("*.jsonl")):
-            return candidate
-    raise FileNotFoundError(f"no gold annotations: neither {DEFAULT_GOLD_DIR} nor {FALLBACK_GOLD_DIR} has *.jsonl files")
+    if DEFAULT_GOLD_DIR.is_dir() and any(DEFAULT_GOLD_DIR.glob("*.jsonl")):
+        return DEFAULT_GOLD_DIR
+    raise FileNotFoundError(f"no gold annotations: {DEFAULT_GOLD_DIR} has no *.jsonl files")
 
 
 def load_gold(gold_dir: Path) -> Dict[str, GoldArticle]:

@@ -33,7 +33,6 @@ from healthkg import rule_lexicon as lex
 Span = Tuple[int, int, str]  # (start, end, label), character offsets
 
 DEFAULT_ANNOTATIONS = Path("corpus/annotations")
-FALLBACK_ANNOTATIONS = Path("corpus/agreement/pass_a")
 
 if not Doc.has_extension("relations"):
     Doc.set_extension("relations", default=None)
@@ -80,12 +79,8 @@ class RuleAnnotation:
 # --- gazetteer from annotated articles -----------------------------------------------------------
 
 def default_annotations_dir(root: Union[str, Path] = ".") -> Path:
-    """corpus/annotations when it has files, else the first-pass folder (same format)."""
-    root = Path(root)
-    gold = root / DEFAULT_ANNOTATIONS
-    if gold.is_dir() and any(gold.glob("*.jsonl")):
-        return gold
-    return root / FALLBACK_ANNOTATIONS
+    """The gold corpus folder, corpus/annotations."""
+    return Path(root) / DEFAULT_ANNOTATIONS
 
 
 def gazetteer_from_annotations(article_ids: Optional[Iterable[str]] = None,

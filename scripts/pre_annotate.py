@@ -4,7 +4,7 @@
 
 writes corpus/preannotated/rules/<article_id>.jsonl (healthkg/corpus.py format: one line per
 paragraph with article_id, paragraph_index, paragraph_offset). The names in the annotated
-articles (corpus/annotations/, else corpus/agreement/pass_a/) feed the rules' gazetteer, always
+articles (corpus/annotations/) feed the rules' gazetteer, always
 without the article being pre-annotated.
 """
 import json
@@ -57,7 +57,7 @@ def main(
     source: str = typer.Option("rules", help=f"Where the proposals come from: {' or '.join(SOURCES)}"),
     clean: Path = typer.Option(Path("corpus/clean/articles.jsonl"), help="preprocess output"),
     output: Optional[Path] = typer.Option(None, help="Output folder (default corpus/preannotated/<source>)"),
-    annotations: Optional[Path] = typer.Option(None, help="Annotated articles for the gazetteer (default corpus/annotations, else corpus/agreement/pass_a)"),
+    annotations: Optional[Path] = typer.Option(None, help="Annotated articles for the gazetteer (default corpus/annotations)"),
     gazetteer: bool = typer.Option(True, help="Use names from the annotated articles (never the article's own)"),
     model: Optional[Path] = typer.Option(None, help="Trained pipeline for --source model"),
 ):

@@ -12,7 +12,7 @@ from healthkg.rules_baseline import baseline_report, score_rules
 
 
 def main(
-    gold: Optional[Path] = typer.Argument(None, help="Gold folder (default corpus/annotations, else corpus/agreement/pass_a)"),
+    gold: Optional[Path] = typer.Argument(None, help="Gold folder (default corpus/annotations)"),
     output: Path = typer.Option(Path("metrics/rules_baseline.json"), help="Scores as JSON"),
     report: Path = typer.Option(Path("reports/rules_baseline.md"), help="Scores as Markdown tables"),
 ):
