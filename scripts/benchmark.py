@@ -20,6 +20,7 @@ def main(
     processes: List[int] = typer.Option([1, 2], help="n_process values for the pipeline"),
     baselines: List[str] = typer.Option(["jieba.posseg", "jieba.posseg-nohmm", "jiagu"], help="Other systems on the same text"),
     batch_size: int = typer.Option(4, help="Articles per nlp.pipe batch"),
+    without_torch: bool = typer.Option(False, help="Keep torch out of the measured processes (it is only imported, never used)"),
 ):
     if not clean.exists():
         typer.echo(f"error: {clean} not found (run `spacy project run preprocess`)", err=True)
@@ -33,7 +34,8 @@ def main(
         runs = [("pipeline", n) for n in processes] + [(b, 1) for b in baselines]
         for system, n in runs:
             typer.echo(f"{system} (n_process={n}) ...")
-            result = measure(system, corpus_path, model if system == "pipeline" else None, n, batch_size)
+            result = measure(system, corpus_path, model if system == "pipeline" else None, n, batch_size,
+                             without_torch=without_torch)
             results.append(result)
             typer.echo("  " + (f"not run: {result['error']}" if "error" in result else
                               f"{result['chars_per_second']:,} chars/s, peak RSS {result['peak_rss_mb']} MB"))

@@ -12,8 +12,9 @@ def test_markdown_table_shows_every_run_and_failures():
     report = {"model": "m", "corpus": {"seed_articles": 5, "articles": 10, "chars": 1000, "utf8_bytes": 3000},
               "machine": {"platform": "Linux", "cores": 2, "python": "3.11"},
               "results": [{"system": "pipeline", "n_process": 2, "chars_per_second": 5000, "seconds": 0.2,
-                           "peak_rss_mb": 300.0, "peak_worker_rss_mb": 250.0, "output": {"entities": 7}},
+                           "peak_rss_mb": 300.0, "peak_worker_rss_mb": 250.0, "output": {"entities": 7},
+                           "torch_loaded": False},
                           {"system": "jiagu", "n_process": 1, "error": "No module named 'jiagu'"}]}
     table = markdown_table(report)
-    assert "| pipeline | 2 | 5,000 | 0.2 | 300.0 | 250.0 | 7 entities |" in table
+    assert "| pipeline | 2 | 5,000 | 0.2 | 300.0 | 250.0 | no | 7 entities |" in table
     assert "not run: No module named 'jiagu'" in table
