@@ -5,7 +5,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from healthkg.pipeline import relation_extractor, relation_extractor_nn, relations, script, sentences  # noqa: F401
+from healthkg.pipeline import lexicon, relation_extractor, relation_extractor_nn, relations, script, sentences  # noqa: F401
 
 RELATION_COMPONENTS = ("relation_extractor", "relation_extractor_nn")
 

@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 
-from healthkg.pipeline import relation_extractor, relation_extractor_nn, relations, script, sentences  # noqa: F401
+from healthkg.pipeline import lexicon, relation_extractor, relation_extractor_nn, relations, script, sentences  # noqa: F401
 from healthkg.pipeline.relations import normalize_relations
 from healthkg.pipeline.script import to_traditional
 

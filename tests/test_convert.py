@@ -69,3 +69,17 @@ def test_character_tokens_align_with_every_gold_span():
     n_gold = sum(len(p.entities) for ps in corpus.values() for p in ps)
     assert sum(len(d.ents) for ds in docs.values() for d in ds) == n_gold
     assert segmentation_losses(corpus, segmenters=("char",))["char"]["lost"] == 0
+
+
+def test_word_features_are_the_same_for_traditional_text():
+    import spacy
+
+    from healthkg.pipeline import lexicon, script  # noqa: F401
+
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("zh_simplified_norms")
+    nlp.add_pipe("zh_word_features")
+    simplified = nlp("图木舒克市人民医院在新疆启动")
+    traditional = nlp("圖木舒克市人民醫院在新疆啟動")
+    assert [(t.lemma_, t.tag_) for t in simplified] == [(t.lemma_, t.tag_) for t in traditional]
+    assert simplified[7].lemma_ == "医院" and simplified[7].tag_ == "B"
