@@ -170,7 +170,7 @@ def markdown_table(report: dict) -> str:
         + (f", load average {m['load_average_at_start'][0]} at the start" if "load_average_at_start" in m else "") + ".",
         "",
         "Each row ran in its own process; loading and one warm-up article are not timed. The pipeline "
-        "does NER and relation extraction on whole articles; jieba.posseg segments and POS-tags; jiagu "
+        "does NER and relation extraction on whole articles; jieba.posseg segments and POS-tags (by default with its HMM for unknown words; -nohmm without); jiagu "
         "segments, POS-tags and tags entities (line by line). Peak RSS includes the Python interpreter "
         "and the loaded model, and torch where the row says so (thinc and installed spaCy plugins import "
         "it when it is installed; the model package does not need it); with 2 processes the "
