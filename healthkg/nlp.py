@@ -7,18 +7,12 @@ from spacy.tokens import Doc
 
 from healthkg.pipeline import lexicon, relation_extractor, relation_extractor_nn, relations, script, sentences  # noqa: F401
 
-RELATION_COMPONENTS = ("relation_extractor", "relation_extractor_nn")
-
-
 def load_pipeline(path) -> Language:
     """spacy.load with every healthkg.pipeline component registered."""
     return spacy.load(path)
 
 
-def relation_components(nlp: Language):
-    return [(name, proc) for name, proc in nlp.pipeline if getattr(proc, "__class__", None) is not None
-            and (name in RELATION_COMPONENTS or isinstance(proc, (relation_extractor.FeatureRelationExtractor,
-                                                                    relation_extractor_nn.NNRelationExtractor)))]
+RELATION_CLASSES = (relation_extractor.FeatureRelationExtractor, relation_extractor_nn.NNRelationExtractor)
 
 
 def with_entities(nlp: Language, text: str, entities: Iterable[Tuple[int, int, str]]) -> Doc:
@@ -36,9 +30,9 @@ def with_entities(nlp: Language, text: str, entities: Iterable[Tuple[int, int, s
 def relations_given_entities(nlp: Language, text: str, entities: Iterable[Tuple[int, int, str]]) -> Doc:
     """Run the pipeline's non-NER steps and its relation extractor on `text` with the given entities."""
     doc = with_entities(nlp, text, entities)
+    # everything except what sets or changes entities (ner, entity_ruler) and what only feeds the ner
+    skip = {"ner", "entity_ruler", "tok2vec", "transformer"}
     for name, proc in nlp.pipeline:
-        if name in ("zh_simplified_norms", "zh_sentences") or (name, proc) in relation_components(nlp):
-            doc = proc(doc)
-        elif name.startswith("tok2vec") and any(n == "relation_extractor_nn" for n, _ in relation_components(nlp)):
+        if name not in skip or isinstance(proc, RELATION_CLASSES):
             doc = proc(doc)
     return doc

@@ -1,7 +1,6 @@
 import json
 
 import pytest
-from spacy.tokens import DocBin
 
 from healthkg.convert import (ConversionError, blank_zh, gold_docs, make_splits, paragraph_doc, read_docbin,
                               read_gold, segmentation_losses, write_docbin)

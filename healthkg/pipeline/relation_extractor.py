@@ -10,11 +10,8 @@ relations of the training examples (docs whose `_.relations` is None, e.g. the a
 corpora, carry no relation annotation and are skipped); `update` has nothing to do.
 """
 import pickle
-from pathlib import Path
 from typing import Callable, Iterable, List, Optional
 
-import numpy
-import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
@@ -22,11 +19,11 @@ from spacy.util import ensure_path
 
 try:
     from .relations import candidate_pairs, get_relations, gold_relation_index, make_relation
-    from .schema import RELATION_TYPES, SYMMETRIC_RELATIONS
+    from .schema import SYMMETRIC_RELATIONS
     from .script import to_simplified_aligned
 except ImportError:  # imported on its own by `spacy package --code`
     from healthkg.pipeline.relations import candidate_pairs, get_relations, gold_relation_index, make_relation
-    from healthkg.pipeline.schema import RELATION_TYPES, SYMMETRIC_RELATIONS
+    from healthkg.pipeline.schema import SYMMETRIC_RELATIONS
     from healthkg.pipeline.script import to_simplified_aligned
 
 NO_RELATION = "NONE"
