@@ -315,3 +315,54 @@ def segmentation_report(losses: dict) -> str:
             lines.append(f"| {label} | {lost} | {total} |")
         lines += ["", "Examples:", ""] + [f"- {x}" for x in r["examples"]]
     return "\n".join(lines) + "\n"
+
+
+# -- FinRE (relation extraction between two named organisations/people in financial news) ------------
+
+# FinRE relation -> (our relation, True when FinRE's head is our tail). Others are not ours: skipped.
+FINRE_RELATIONS = {
+    "注资": ("INVESTS_IN", False), "被注资": ("INVESTS_IN", True),
+    "持股": ("INVESTS_IN", False), "被持股": ("INVESTS_IN", True),
+    "入股": ("INVESTS_IN", False), "被入股": ("INVESTS_IN", True),
+    "增持": ("INVESTS_IN", False), "被增持": ("INVESTS_IN", True),
+    "收购": ("INVESTS_IN", False), "被收购": ("INVESTS_IN", True),
+    "买资": ("INVESTS_IN", False), "被买资": ("INVESTS_IN", True),
+    "合作": ("PARTNER_OF", False), "签约": ("PARTNER_OF", False), "合资": ("PARTNER_OF", False),
+    "拥有": ("SUBSIDIARY_OF", True), "被拥有": ("SUBSIDIARY_OF", False),
+    "unknown": (None, False),
+}
+
+
+def finre_docs(path, nlp: Optional[Language] = None, label: str = "COMPANY") -> Iterator[Doc]:
+    """FinRE lines "head<TAB>tail<TAB>relation<TAB>sentence" -> Docs with the two names as `label`
+    entities (FinRE gives no types; most are companies) and the mapped relation (or none for
+    "unknown", which gives negatives). Lines whose relation is not ours or whose names are not
+    found or overlap are skipped."""
+    nlp = nlp or blank_zh()
+    with open(path, encoding="utf-8") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 4:
+                if line.strip():
+                    raise ConversionError(f"{path}:{line_number}: expected 4 tab-separated fields")
+                continue
+            head_name, tail_name, relation, text = parts
+            if relation not in FINRE_RELATIONS:
+                continue
+            ours, swap = FINRE_RELATIONS[relation]
+            h, t = text.find(head_name), text.find(tail_name)
+            if h < 0 or t < 0 or not head_name or not tail_name:
+                continue
+            doc = nlp.make_doc(text)
+            head = doc.char_span(h, h + len(head_name), label=label)
+            tail = doc.char_span(t, t + len(tail_name), label=label)
+            if head is None or tail is None or (head.start < tail.end and tail.start < head.end):
+                continue
+            doc.ents = sorted([head, tail], key=lambda s: s.start)
+            if swap:
+                head, tail = tail, head
+            if ours == "PARTNER_OF" and tail.start < head.start:
+                head, tail = tail, head
+            doc._.relations = [make_relation(head, tail, ours)] if ours else []
+            doc.user_data["corpus"] = "finre"
+            yield doc
