@@ -1,7 +1,7 @@
 """Entities, relation triples and a knowledge graph from new articles.
 
     from healthkg.extract import load_model, extract, write_outputs
-    nlp = load_model("training/fixed/model-best")          # or an installed package: "zh_health_kg"
+    nlp = load_model("training/fixed/model-last")          # or an installed package: "zh_health_kg"
     result = extract(["new_articles/"], nlp)
     write_outputs(result, "out/")                          # articles.jsonl, triples.csv, graph.graphml
 

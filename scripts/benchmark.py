@@ -12,7 +12,7 @@ from healthkg.preprocess import read_clean_articles
 
 
 def main(
-    model: str = typer.Option("training/fixed/model-best", help="Pipeline directory or installed package name"),
+    model: str = typer.Option("training/fixed/model-last", help="Pipeline directory or installed package name"),
     clean: Path = typer.Option(Path("corpus/clean/articles.jsonl"), help="Clean seed articles (preprocess output)"),
     output: Path = typer.Option(Path("metrics/benchmark.json"), help="Figures as JSON"),
     report: Path = typer.Option(Path("reports/benchmark.md"), help="Figures as a Markdown table"),

@@ -11,7 +11,7 @@ from healthkg.preprocess import load_metadata
 
 def main(
     inputs: List[Path] = typer.Argument(..., help="Article files, folders or JSONL files"),
-    model: str = typer.Option("training/fixed/model-best", help="Pipeline directory or installed package name (zh_health_kg)"),
+    model: str = typer.Option("training/fixed/model-last", help="Pipeline directory or installed package name (zh_health_kg)"),
     output: Path = typer.Option(Path("extracted"), help="Folder for articles.jsonl, triples.csv and graph.graphml"),
     exclude: List[Path] = typer.Option([], help="Files to leave out (repeatable), e.g. a metadata file inside the input folder"),
     metadata: Path = typer.Option(None, help="Article metadata JSONL (as for preprocess): ids, titles, dates, sources"),

@@ -8,7 +8,7 @@ from healthkg.packaging import PackagingError, build_package, runtime_requiremen
 
 
 def main(
-    model: Path = typer.Argument(..., help="Trained pipeline directory, e.g. training/fixed/model-best"),
+    model: Path = typer.Argument(..., help="Trained pipeline directory, e.g. training/fixed/model-last"),
     output: Path = typer.Argument(Path("packages"), help="Folder for the wheel"),
     name: str = typer.Option("health_kg", help="Package name (the language code is prefixed: zh_health_kg)"),
     version: str = typer.Option("0.1.0", help="Package version"),
