@@ -1,9 +1,11 @@
-from conftest import ROOT
 from healthkg.benchmark import MIB, build_corpus, markdown_table
+from healthkg.preprocess import write_jsonl
 
 
-def test_corpus_repeats_the_seeds_to_the_requested_size():
-    texts = build_corpus(ROOT / "corpus" / "clean" / "articles.jsonl", MIB)
+def test_corpus_repeats_the_seeds_to_the_requested_size(seed_articles, tmp_path):
+    clean = tmp_path / "articles.jsonl"
+    write_jsonl((article.to_record() for article in seed_articles.values()), clean)
+    texts = build_corpus(clean, MIB)
     assert sum(len(t.encode("utf-8")) for t in texts) >= MIB
     assert len(set(texts)) == 5 and texts[:5] == texts[5:10]
 
