@@ -5,7 +5,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from healthkg.pipeline import lexicon, relation_extractor, relation_extractor_nn, relations, script, sentences  # noqa: F401
+from healthkg.pipeline import (lexicon, relation_extractor, relation_extractor_nn, relations, rule_entities,  # noqa: F401
+                               script, sentences)
 
 def load_pipeline(path) -> Language:
     """spacy.load with every healthkg.pipeline component registered."""
@@ -30,8 +31,8 @@ def with_entities(nlp: Language, text: str, entities: Iterable[Tuple[int, int, s
 def relations_given_entities(nlp: Language, text: str, entities: Iterable[Tuple[int, int, str]]) -> Doc:
     """Run the pipeline's non-NER steps and its relation extractor on `text` with the given entities."""
     doc = with_entities(nlp, text, entities)
-    # everything except what sets or changes entities (ner, entity_ruler) and what only feeds the ner
-    skip = {"ner", "entity_ruler", "tok2vec", "transformer"}
+    # everything except what sets or changes entities (ner, rule_entities) and what only feeds the ner
+    skip = {"ner", "rule_entities", "entity_ruler", "tok2vec", "transformer"}
     for name, proc in nlp.pipeline:
         if name not in skip or isinstance(proc, RELATION_CLASSES):
             doc = proc(doc)

@@ -34,8 +34,12 @@ class PackagingError(RuntimeError):
 # ------------------------------------------------------------------------------ shipped code
 def _relative_imports(path: Path) -> List[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    return [node.module for node in ast.walk(tree)
-            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module]
+    modules = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            # `from .x import y` names module x; `from . import x` names module x too
+            modules += [node.module] if node.module else [alias.name for alias in node.names]
+    return modules
 
 
 def pipeline_code_files(code_dir: Path = PIPELINE_CODE_DIR) -> List[Path]:

@@ -13,7 +13,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 
-from healthkg.pipeline import lexicon, relation_extractor, relation_extractor_nn, relations, script, sentences  # noqa: F401
+from healthkg.pipeline import (lexicon, relation_extractor, relation_extractor_nn, relations, rule_entities,  # noqa: F401
+                               script, sentences)
 from healthkg.pipeline.relations import normalize_relations
 from healthkg.pipeline.script import to_traditional
 
@@ -74,11 +75,11 @@ def gold_with_aux(gold_path: Optional[str], aux_path: Optional[str] = None, gold
 
 @spacy.registry.readers("healthkg.RulerPatterns.v1")
 def ruler_patterns(path: Optional[str]) -> List[dict]:
-    """entity_ruler patterns from a JSONL file; none when `path` is null (the ruler then does nothing)."""
+    """Gazetteer patterns from a JSONL file; none when `path` is null (rule_entities then has no gazetteer)."""
     if not path:
         return []
     import srsly
 
     if not Path(path).exists():
-        raise FileNotFoundError(f"{path}: entity_ruler patterns not found (run `spacy project run convert`)")
+        raise FileNotFoundError(f"{path}: gazetteer patterns not found (run `spacy project run convert`)")
     return list(srsly.read_jsonl(path))

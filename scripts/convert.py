@@ -55,10 +55,10 @@ def main(
 
     def write_patterns(ids, path):
         # learnt from the split's TRAINING articles only
-        patterns = entity_ruler_patterns(ids, folder=gold)
+        patterns = entity_ruler_patterns(ids, folder=gold, include_lexicons=False)
         path.parent.mkdir(parents=True, exist_ok=True)
         srsly.write_jsonl(path, patterns)
-        typer.echo(f"{path}: {len(patterns)} entity_ruler patterns")
+        typer.echo(f"{path}: {len(patterns)} gazetteer patterns (names annotated in {len(ids)} training article(s))")
 
     def write(ids, path):
         n = write_docbin((d for a in ids for d in docs[a]), path)

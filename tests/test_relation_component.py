@@ -53,3 +53,18 @@ def test_relation_component_trains_saves_and_loads(factory, tmp_path):
         gold = {(tuple(r["head"]), tuple(r["tail"]), r["label"]) for r in docs[0]._.relations}
         got = {(tuple(r["head"]), tuple(r["tail"]), r["label"]) for r in again[0].predicted._.relations}
         assert gold <= got
+
+
+def test_rule_features_carry_the_cue_word_rules_verdict():
+    from healthkg.pipeline.relation_extractor import doc_pairs
+
+    doc = gold_docs()[0]
+    with_rules = {(h.start_char, t.start_char): f for h, t, _, f in doc_pairs(doc, rule_features=True)}
+    without = {(h.start_char, t.start_char): f for h, t, _, f in doc_pairs(doc, rule_features=False)}
+    assert with_rules.keys() == without.keys()
+    assert not any(k.startswith("rule") for f in without.values() for k in f)
+    # 阿里健康与西安高新医院签署合作协议: the rules say PARTNER_OF
+    assert with_rules[(0, 5)].get("rule=PARTNER_OF") == 1
+    # 腾讯旗下的微医: the pair is offered both ways; the rules give child -> parent
+    assert with_rules[(23, 18)].get("rule=SUBSIDIARY_OF") == 1
+    assert with_rules[(18, 23)].get("rule_reversed=SUBSIDIARY_OF") == 1

@@ -3,7 +3,9 @@
 Factory "relation_extractor". It scores every candidate pair (`relations.candidate_pairs`: two
 entities in one sentence that the schema allows a relation for) with a logistic regression over
 features of the pair: labels, distance, the characters and cue words between and around the two
-mentions. Only relations the schema allows for the pair's labels can win.
+mentions and, with `rule_features`, the relation the cue-word rules (`rule_relations`) give the
+pair, so the classifier learns how far to trust each rule. Only relations the schema allows for the
+pair's labels can win.
 
 It trains inside `spacy train`: `initialize` fits the classifier on the gold entities and
 relations of the training examples (docs whose `_.relations` is None, e.g. the auxiliary NER
@@ -19,10 +21,12 @@ from spacy.util import ensure_path
 
 try:
     from .relations import candidate_pairs, get_relations, gold_relation_index, make_relation
+    from .rule_relations import find_relations
     from .schema import SYMMETRIC_RELATIONS
     from .script import to_simplified_aligned
 except ImportError:  # imported on its own by `spacy package --code`
     from healthkg.pipeline.relations import candidate_pairs, get_relations, gold_relation_index, make_relation
+    from healthkg.pipeline.rule_relations import find_relations
     from healthkg.pipeline.schema import SYMMETRIC_RELATIONS
     from healthkg.pipeline.script import to_simplified_aligned
 
@@ -95,27 +99,43 @@ def pair_features(text: str, head, tail, ents_between: List) -> dict:
     return f
 
 
-def doc_pairs(doc: Doc):
+def rule_relation_index(doc: Doc) -> dict:
+    """((head start, end), (tail start, end)) -> label, from the cue-word rules on doc.ents."""
+    entities = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    return {(tuple(head), tuple(tail)): label for head, tail, label in find_relations(doc.text, entities)}
+
+
+def doc_pairs(doc: Doc, rule_features: bool = False):
     """(head, tail, allowed labels, features) for each candidate pair of `doc`."""
     text = to_simplified_aligned(doc.text)
     ents = sorted(doc.ents, key=lambda e: e.start_char)
+    rules = rule_relation_index(doc) if rule_features else {}
     out = []
     for head, tail, allowed in candidate_pairs(doc, ents):
         lo = min(head.end_char, tail.end_char)
         hi = max(head.start_char, tail.start_char)
         between = [e for e in ents if e.start_char >= lo and e.end_char <= hi]
-        out.append((head, tail, allowed, pair_features(text, head, tail, between)))
+        features = pair_features(text, head, tail, between)
+        if rule_features:
+            key = ((head.start_char, head.end_char), (tail.start_char, tail.end_char))
+            if key in rules:
+                features["rule=" + rules[key]] = 1
+            elif key[::-1] in rules:
+                features["rule_reversed=" + rules[key[::-1]]] = 1
+            else:
+                features["rule=none"] = 1
+        out.append((head, tail, allowed, features))
     return out
 
 
-def training_pairs(docs: Iterable[Doc]):
+def training_pairs(docs: Iterable[Doc], rule_features: bool = False):
     """Features and gold labels (NONE when no relation) of the candidate pairs of gold docs."""
     X, y = [], []
     for doc in docs:
         if doc._.relations is None:
             continue
         gold = gold_relation_index(doc)
-        for head, tail, allowed, feats in doc_pairs(doc):
+        for head, tail, allowed, feats in doc_pairs(doc, rule_features):
             label = gold.get(((head.start_char, head.end_char), (tail.start_char, tail.end_char)), NO_RELATION)
             X.append(feats)
             y.append(label if label in allowed else NO_RELATION)
@@ -138,9 +158,11 @@ def unique_reference_docs(examples: Iterable[Example]) -> List[Doc]:
 
 
 class FeatureRelationExtractor:
-    def __init__(self, nlp: Language, name: str, threshold: float, C: float, class_weight: Optional[str]):
+    def __init__(self, nlp: Language, name: str, threshold: float, C: float, class_weight: Optional[str],
+                 rule_features: bool = True):
         self.name = name
         self.threshold = threshold
+        self.rule_features = rule_features
         self.C = C
         self.class_weight = class_weight
         self.vectorizer = None
@@ -154,7 +176,7 @@ class FeatureRelationExtractor:
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        X, y = training_pairs(docs)
+        X, y = training_pairs(docs, self.rule_features)
         self.vectorizer = DictVectorizer()
         if not X or len(set(y)) < 2:
             # nothing to learn from: predict no relation rather than fail the whole training run
@@ -172,7 +194,7 @@ class FeatureRelationExtractor:
 
     # -- prediction -----------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        pairs = doc_pairs(doc)
+        pairs = doc_pairs(doc, self.rule_features)
         relations = []
         if pairs and self.classifier is not None:
             probs = self.classifier.predict_proba(self.vectorizer.transform([p[3] for p in pairs]))
@@ -197,11 +219,13 @@ class FeatureRelationExtractor:
     # -- serialisation --------------------------------------------------------------------------
     def to_bytes(self, *, exclude=tuple()) -> bytes:
         return pickle.dumps({"threshold": self.threshold, "C": self.C, "class_weight": self.class_weight,
+                             "rule_features": self.rule_features,
                              "vectorizer": self.vectorizer, "classifier": self.classifier})
 
     def from_bytes(self, data: bytes, *, exclude=tuple()):
         state = pickle.loads(data)
         self.threshold, self.C, self.class_weight = state["threshold"], state["C"], state["class_weight"]
+        self.rule_features = state.get("rule_features", False)
         self.vectorizer, self.classifier = state["vectorizer"], state["classifier"]
         return self
 
@@ -255,8 +279,9 @@ def score_relations(examples: Iterable[Example]) -> dict:
     "relation_extractor",
     assigns=["doc._.relations"],
     requires=["doc.ents"],
-    default_config={"threshold": 0.5, "C": 1.0, "class_weight": "balanced"},
+    default_config={"threshold": 0.5, "C": 1.0, "class_weight": "balanced", "rule_features": True},
     default_score_weights={"rel_micro_f": 0.0, "rel_micro_p": None, "rel_micro_r": None},
 )
-def make_relation_extractor(nlp: Language, name: str, threshold: float, C: float, class_weight: Optional[str]):
-    return FeatureRelationExtractor(nlp, name, threshold, C, class_weight)
+def make_relation_extractor(nlp: Language, name: str, threshold: float, C: float, class_weight: Optional[str],
+                            rule_features: bool):
+    return FeatureRelationExtractor(nlp, name, threshold, C, class_weight, rule_features)

@@ -13,9 +13,14 @@ Every relation is checked against the schema (`relation_allowed`).
 import re
 from typing import List, Optional, Sequence, Tuple
 
-from healthkg.pipeline.schema import ORG_LABELS, relation_allowed
-from healthkg.pipeline.script import to_simplified_aligned
-from healthkg.pipeline.sentences import sentence_spans
+try:
+    from .schema import ORG_LABELS, relation_allowed
+    from .script import to_simplified_aligned
+    from .sentences import sentence_spans
+except ImportError:  # imported on its own by `spacy package --code`
+    from healthkg.pipeline.schema import ORG_LABELS, relation_allowed
+    from healthkg.pipeline.script import to_simplified_aligned
+    from healthkg.pipeline.sentences import sentence_spans
 
 Span = Tuple[int, int, str]
 RelationTuple = Tuple[Tuple[int, int], Tuple[int, int], str]

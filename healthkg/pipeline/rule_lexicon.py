@@ -2,12 +2,12 @@
 
 Everything here is general knowledge about Chinese names, titles and places, written once by hand;
 nothing is taken from annotated articles (names from annotations go into the gazetteer, which is
-built per article subset in `healthkg.rules`). All entries are in simplified script: rules match on
+built per article subset, see `healthkg.rules`). All entries are in simplified script: rules match on
 the simplified form of the text.
 """
 
 # Organisation suffixes -> label, longest first when matched. A name is the suffix plus the run of
-# name characters before it (see `healthkg.rules._name_start`).
+# name characters before it (see `rule_entities.RuleEntityFinder._name_start`).
 ORG_SUFFIXES = {
     "COMPANY": ["股份有限公司", "有限责任公司", "有限公司", "集团", "控股", "资本", "基金"],
     "HOSPITAL": ["互联网医院", "人民医院", "中医院", "医院", "卫生院", "诊所", "医学中心", "医疗中心",
