@@ -46,21 +46,53 @@ def predict_given_gold(nlp, gold_docs: List[Doc]) -> List[Example]:
     return out
 
 
-def compare_relation_approaches(docs_by_article: Dict[str, List[Doc]], factories=("relation_extractor", "relation_extractor_nn"),
+# name -> (factory, config); None is the cue-word rules alone (healthkg.pipeline.rule_relations)
+RELATION_APPROACHES = {
+    "scikit-learn pair features": ("relation_extractor", {"rule_features": False}),
+    "scikit-learn pair features + rule verdict (default)": ("relation_extractor", {"rule_features": True}),
+    "thinc tok2vec pair classifier": ("relation_extractor_nn", {}),
+    "cue-word rules alone": None,
+}
+
+
+def rule_relations_given_gold(gold_docs: List[Doc]) -> List[Example]:
+    """The cue-word rules on the gold entities of each doc."""
+    from healthkg.pipeline.relations import make_relation
+    from healthkg.pipeline.rule_relations import find_relations
+
+    out = []
+    for gold in gold_docs:
+        doc = gold.copy()
+        spans = {(e.start_char, e.end_char): e for e in doc.ents}
+        found = find_relations(doc.text, [(e.start_char, e.end_char, e.label_) for e in doc.ents])
+        doc._.relations = [make_relation(spans[tuple(h)], spans[tuple(t)], label) for h, t, label in found]
+        out.append(Example(doc, gold))
+    return out
+
+
+def compare_relation_approaches(docs_by_article: Dict[str, List[Doc]], approaches: Dict[str, object] = None,
                                 epochs: int = 30) -> dict:
-    """Leave-one-article-out relation P/R/F given gold entities, per approach (pooled over folds)."""
+    """Leave-one-article-out relation P/R/F given gold entities, per approach: pooled over folds, and
+    the F of each held-out article."""
     results = {}
-    for factory in factories:
-        all_examples, seconds = [], 0.0
+    for name, approach in (approaches or RELATION_APPROACHES).items():
+        all_examples, per_article, seconds = [], {}, 0.0
         for held_out in docs_by_article:
-            train = [d for a, docs in docs_by_article.items() if a != held_out for d in docs]
-            start = time.time()
-            nlp = train_relations(factory, train, epochs=epochs)
-            seconds += time.time() - start
-            all_examples.extend(predict_given_gold(nlp, docs_by_article[held_out]))
+            if approach is None:
+                examples = rule_relations_given_gold(docs_by_article[held_out])
+            else:
+                factory, config = approach
+                train = [d for a, docs in docs_by_article.items() if a != held_out for d in docs]
+                start = time.time()
+                nlp = train_relations(factory, train, epochs=epochs, config=config)
+                seconds += time.time() - start
+                examples = predict_given_gold(nlp, docs_by_article[held_out])
+            per_article[held_out] = score_relations(examples)["rel_micro_f"]
+            all_examples.extend(examples)
         scores = score_relations(all_examples)
+        scores["per_article_f"] = per_article
         scores["train_seconds"] = seconds
-        results[factory] = scores
+        results[name] = scores
     return results
 
 
