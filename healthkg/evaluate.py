@@ -42,6 +42,12 @@ def run_evaluation(model_path: Optional[Path], gold_dir: Optional[Path] = None, 
         with timer("model end to end"):
             predictions["model"] = systems.predict_model(nlp, articles)
         specs["model"] = SystemSpec("model", f"trained pipeline {model_path}")
+        if "rule_entities" in nlp.pipe_names:
+            say("model without rule_entities: what the learned components find on their own")
+            with timer("model without rule_entities"), nlp.select_pipes(disable=["rule_entities"]):
+                predictions["learned"] = systems.predict_model(nlp, articles)
+            specs["learned"] = SystemSpec(
+                "learned", "the same pipeline with its rule_entities component switched off (statistical ner only)")
         say("model: relations given gold entities")
         with timer("model given gold entities"):
             relations_given_gold = systems.predict_relations_given_gold(nlp, articles)

@@ -1,8 +1,7 @@
 """The systems compared in `evaluate`: the trained pipeline, the rule baseline, jieba.posseg, jiagu.
 
-Each turns a GoldArticle's paragraphs into article-level predictions (offsets into the clean article
-text). Paragraphs are processed one by one, the unit the pipeline was trained on; sentences (and so
-relations) never cross a paragraph, so nothing is lost.
+Each turns a GoldArticle into article-level predictions (offsets into the clean article text, its
+paragraphs joined by newlines).
 """
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
@@ -42,18 +41,17 @@ def _doc_prediction(doc, offset: int) -> Tuple[Set[Span3], Set[RelationTuple]]:
     return ents, rels
 
 
-def predict_model(nlp, articles: Iterable[GoldArticle], batch_size: int = 32,
+def predict_model(nlp, articles: Iterable[GoldArticle], batch_size: int = 8,
                   transform=None) -> Dict[str, Prediction]:
-    """Entities and relations end to end; `transform` maps each paragraph text first (same length)."""
+    """Entities and relations end to end, one Doc per article as `extract` runs it (names found in one
+    paragraph help in the others; sentences never cross a paragraph). `transform` maps each article
+    text first (same length)."""
+    articles = list(articles)
+    texts = [transform(a.text) if transform else a.text for a in articles]
     out = {}
-    for article in articles:
-        texts = [transform(t) if transform else t for _, t in article.paragraphs]
-        prediction = Prediction(set(), set())
-        for (offset, _), doc in zip(article.paragraphs, nlp.pipe(texts, batch_size=batch_size)):
-            ents, rels = _doc_prediction(doc, offset)
-            prediction.entities |= ents
-            prediction.relations |= rels
-        out[article.article_id] = prediction
+    for article, doc in zip(articles, nlp.pipe(texts, batch_size=batch_size)):
+        ents, rels = _doc_prediction(doc, 0)
+        out[article.article_id] = Prediction(ents, rels)
     return out
 
 
@@ -75,16 +73,9 @@ def relations_given_entities(nlp, text: str, entities: List[Tuple[int, int, str]
 
 
 def predict_relations_given_gold(nlp, articles: Iterable[GoldArticle]) -> Dict[str, Set[RelationTuple]]:
-    out = {}
-    for article in articles:
-        rels = set()
-        for offset, text in article.paragraphs:
-            ents = [(s - offset, e - offset, l) for s, e, l in article.entities
-                    if offset <= s and e <= offset + len(text)]
-            doc = relations_given_entities(nlp, text, ents)
-            rels |= _doc_prediction(doc, offset)[1]
-        out[article.article_id] = rels
-    return out
+    """The pipeline's relations when its entities are the gold ones, one Doc per article."""
+    return {a.article_id: _doc_prediction(relations_given_entities(nlp, a.text, sorted(a.entities)), 0)[1]
+            for a in articles}
 
 
 def other_script(text: str, script: str) -> Optional[str]:
@@ -99,14 +90,8 @@ def script_variants(nlp, articles: List[GoldArticle]) -> Tuple[Dict[str, Optiona
     for article in articles:
         script = detect_script(article.text)
         scripts[article.article_id] = script
-        texts = [other_script(t, script) for _, t in article.paragraphs]
-        if any(t is None for t in texts):
-            converted[article.article_id] = None
-            continue
-        ents = set()
-        for (offset, _), doc in zip(article.paragraphs, nlp.pipe(texts)):
-            ents |= _doc_prediction(doc, offset)[0]
-        converted[article.article_id] = ents
+        text = other_script(article.text, script)
+        converted[article.article_id] = None if text is None else _doc_prediction(nlp(text), 0)[0]
     return converted, scripts
 
 
