@@ -132,3 +132,12 @@ def test_gazetteer_is_built_from_the_chosen_articles_only(tmp_path):
     patterns = entity_ruler_patterns(["a"], tmp_path)
     names = {p["pattern"] for p in patterns}
     assert "东软医疗" in names and "嘉会医疗" not in names and "董事长" in names
+
+
+def test_word_list_entries_seen_in_one_article_are_reported(tmp_path):
+    from healthkg.rules_baseline import baseline_report, word_lists_seen_in_one_article
+
+    _write_article(tmp_path, "a", "喀什的董事长签约。", [("喀什", "LOC"), ("董事长", "TITLE")])
+    _write_article(tmp_path, "b", "董事长在北京。", [("董事长", "TITLE"), ("北京", "LOC")])
+    assert word_lists_seen_in_one_article(tmp_path) == {"a": ["喀什"], "b": ["北京"]}
+    assert "| a | 喀什 |" in baseline_report(tmp_path)
