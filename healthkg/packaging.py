@@ -218,6 +218,10 @@ def model_card(meta: dict, corpus: Optional[dict], evaluation: Dict[str, dict]) 
         "- Trained on a handful of articles: expect misses on organisations, people and relations not "
         "like those in the training news, and treat the scores above (a single held-out article, or "
         "leave-one-article-out folds) as rough.",
+        "- Most entities come from the `rule_entities` component (regexes, suffix rules, word lists and "
+        "a gazetteer of the training articles' names), which was written while reading the same few "
+        "articles; the statistical `ner` only labels what the rules leave. Expect lower scores on news "
+        "unlike the training articles, above all for company brand names without a suffix.",
         "- Character-level model: it reads each Chinese character as one token and never segments words.",
         "- Relations are only predicted between two entities the model found in the same sentence "
         "(sentences end at 。!?; and line breaks); an entity miss is always a relation miss.",
