@@ -7,6 +7,8 @@ follow, and at every line break (a paragraph boundary). One function decides thi
 import re
 from typing import List, Tuple
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -37,7 +39,9 @@ def _append_stripped(text: str, start: int, end: int, spans: list) -> None:
 @Language.component("zh_sentences")
 def set_sentence_starts(doc: Doc) -> Doc:
     """Mark sentence starts on a character-tokenised Doc with the rule of `sentence_spans`."""
+    if not len(doc):
+        return doc
     starts = {start for start, _ in sentence_spans(doc.text)}
-    for token in doc:
-        token.is_sent_start = token.idx in starts or token.i == 0
-    return doc
+    # one array write: setting token.is_sent_start token by token is ~20x slower on long articles
+    values = numpy.array([[1 if token.i == 0 or token.idx in starts else -1] for token in doc], dtype="int64")
+    return doc.from_array([SENT_START], values.view("uint64"))
