@@ -14,6 +14,7 @@ corpora, carry no relation annotation and are skipped); `update` has nothing to 
 import pickle
 from typing import Callable, Iterable, List, Optional
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
@@ -197,7 +198,7 @@ class FeatureRelationExtractor:
         pairs = doc_pairs(doc, self.rule_features)
         relations = []
         if pairs and self.classifier is not None:
-            probs = self.classifier.predict_proba(self.vectorizer.transform([p[3] for p in pairs]))
+            probs = self.classifier.predict_proba(self._vectorize([p[3] for p in pairs]))
             classes = list(self.classifier.classes_)
             for (head, tail, allowed, _), row in zip(pairs, probs):
                 best_label, best = NO_RELATION, row[classes.index(NO_RELATION)] if NO_RELATION in classes else 0.0
@@ -208,6 +209,22 @@ class FeatureRelationExtractor:
                     relations.append(make_relation(head, tail, best_label, best))
         doc._.relations = _resolve_conflicts(relations)
         return doc
+
+    def _vectorize(self, rows: List[dict]):
+        """The same matrix as `self.vectorizer.transform(rows)` for numeric feature values, built
+        directly: DictVectorizer checks the type of every value and was most of the prediction time."""
+        from scipy.sparse import csr_matrix
+
+        vocabulary = self.vectorizer.vocabulary_
+        indices, values, indptr = [], [], [0]
+        for row in rows:
+            # DictVectorizer sorts each row's columns; csr_matrix does not need it, but keep it identical
+            for column, value in sorted((vocabulary[k], v) for k, v in row.items() if k in vocabulary and v):
+                indices.append(column)
+                values.append(value)
+            indptr.append(len(indices))
+        return csr_matrix((numpy.asarray(values, dtype=self.vectorizer.dtype), indices, indptr),
+                          shape=(len(rows), len(vocabulary)))
 
     def pipe(self, stream, batch_size: int = 128):
         for doc in stream:
