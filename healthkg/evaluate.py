@@ -43,11 +43,17 @@ def run_evaluation(model_path: Optional[Path], gold_dir: Optional[Path] = None, 
             predictions["model"] = systems.predict_model(nlp, articles)
         specs["model"] = SystemSpec("model", f"trained pipeline {model_path}")
         if "rule_entities" in nlp.pipe_names:
-            say("model without rule_entities: what the learned components find on their own")
+            # ablations: what each entity source contributes to the pipeline's score
+            say("model without rule_entities, and without ner")
             with timer("model without rule_entities"), nlp.select_pipes(disable=["rule_entities"]):
                 predictions["learned"] = systems.predict_model(nlp, articles)
             specs["learned"] = SystemSpec(
                 "learned", "the same pipeline with its rule_entities component switched off (statistical ner only)")
+            statistical = [n for n in ("tok2vec", "transformer", "ner") if n in nlp.pipe_names]
+            with timer("model without ner"), nlp.select_pipes(disable=statistical):
+                predictions["no_ner"] = systems.predict_model(nlp, articles)
+            specs["no_ner"] = SystemSpec(
+                "no_ner", "the same pipeline with its statistical ner switched off (rule_entities only)")
         say("model: relations given gold entities")
         with timer("model given gold entities"):
             relations_given_gold = systems.predict_relations_given_gold(nlp, articles)

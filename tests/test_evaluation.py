@@ -256,3 +256,22 @@ def test_measure_records_wall_time_and_peak_memory(tmp_path):
     record = json.loads(out.read_text())
     assert record["name"] == "alloc" and record["returncode"] == 0
     assert record["wall_seconds"] >= 0.2 and record["peak_rss_mb"] >= 75
+
+
+def test_pipelines_with_rule_entities_get_ablations(tiny_setup, tmp_path):
+    from healthkg.pipeline import rule_entities  # noqa: F401
+
+    root = tiny_setup
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("zh_simplified_norms")
+    nlp.add_pipe("zh_sentences")
+    nlp.add_pipe("rule_entities").initialize(patterns=[{"label": "COMPANY", "pattern": "腾讯"}])
+    nlp.add_pipe("test_pair_relations", name="relation_extractor")
+    nlp.to_disk(tmp_path / "model")
+    metrics, _ = run_evaluation(tmp_path / "model", root / "gold", root / "splits.json", baselines=())
+    systems = metrics["systems"]
+    assert set(systems) == {"model", "learned", "no_ner"}
+    # no statistical ner here: without it nothing changes, without the rules nothing is found
+    assert systems["no_ner"]["entities"] == systems["model"]["entities"]
+    assert systems["model"]["entities"]["micro"]["tp"] > 0
+    assert systems["learned"]["entities"]["micro"]["tp"] == 0
