@@ -157,26 +157,47 @@ def start(layout: Layout, wait_seconds: float = 90.0, say: Callable[[str], None]
         "worker": [str(venv_bin / "doccano"), "task", "--concurrency", "1"],
     }
     processes = {}
-    for name, command in commands.items():
+
+    def launch(name: str) -> None:
         with logs[name].open("w") as log:
             # a session of its own: Ctrl-C in the calling shell does not take the server down
-            processes[name] = subprocess.Popen(command, cwd=backend, env=env, stdout=log,
+            processes[name] = subprocess.Popen(commands[name], cwd=backend, env=env, stdout=log,
                                                stderr=subprocess.STDOUT, start_new_session=True)
-    state = {"url": layout.url, "port": layout.port, "web_pid": processes["web"].pid,
-             "worker_pid": processes["worker"].pid, "server_venv": str(layout.server_venv), "started": time.time()}
-    layout.state_file.write_text(json.dumps(state))
-    deadline = time.time() + wait_seconds
-    while time.time() < deadline:
-        if health(layout.url, timeout=2):
-            state["startup_seconds"] = round(time.time() - state["started"], 1)
-            layout.state_file.write_text(json.dumps(state))
-            say(f"doccano is up at {layout.url} ({state['startup_seconds']} s; logs in {layout.run_dir})")
-            return state
+
+    def record() -> None:
+        layout.state_file.write_text(json.dumps(state))
+
+    def check_exits() -> None:
         for name, process in processes.items():
             if process.poll() is not None:
                 stop(layout, say=lambda _: None)
                 tail = "\n".join(logs[name].read_text(errors="replace").splitlines()[-15:])
                 raise DoccanoError(f"the doccano {name} process exited while starting; end of {logs[name]}:\n{tail}")
+
+    deadline = time.time() + wait_seconds
+    # The worker first, and the web server only once the worker is ready: /v1/health/ sends a
+    # celery task, and a first task racing the worker's own declaration of the queue in the SQLite
+    # broker kills the worker (UNIQUE constraint failed: kombu_queue.name).
+    launch("worker")
+    state = {"url": layout.url, "port": layout.port, "web_pid": None, "worker_pid": processes["worker"].pid,
+             "server_venv": str(layout.server_venv), "started": time.time()}
+    record()
+    while " ready." not in logs["worker"].read_text(errors="replace"):
+        check_exits()
+        if time.time() > deadline:
+            stop(layout, say=lambda _: None)
+            raise DoccanoError(f"the doccano worker was not ready within {wait_seconds:.0f} s; see {logs['worker']}")
+        time.sleep(0.5)
+    launch("web")
+    state["web_pid"] = processes["web"].pid
+    record()
+    while time.time() < deadline:
+        if health(layout.url, timeout=2):
+            state["startup_seconds"] = round(time.time() - state["started"], 1)
+            record()
+            say(f"doccano is up at {layout.url} ({state['startup_seconds']} s; logs in {layout.run_dir})")
+            return state
+        check_exits()
         time.sleep(0.5)
     stop(layout, say=lambda _: None)
     raise DoccanoError(f"doccano did not answer {layout.url}/v1/health/ within {wait_seconds:.0f} s; see {layout.run_dir}")
